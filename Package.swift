@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+// changebus: event-driven change rollout over RabbitMQ (librabbitmq) in Swift.
+import PackageDescription
+
+let package = Package(
+    name: "changebus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "changebus", targets: ["changebus"]),
+        .library(name: "AMQP", targets: ["AMQP"]),
+        .library(name: "ChangeBus", targets: ["ChangeBus"]),
+    ],
+    targets: [
+        // C at the edge: system libraries from Debian's -dev packages.
+        .systemLibrary(
+            name: "CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        // What Swift cannot call directly (amqp_login is variadic).
+        .target(name: "CShims", dependencies: ["CRabbitMQ"]),
+
+        // The only module that touches rabbitmq-c.
+        .target(name: "AMQP", dependencies: ["CRabbitMQ", "CShims"]),
+        // The only module that touches libsodium: Ed25519 and SHA-256.
+        .target(name: "Crypto", dependencies: ["CSodium"]),
+        // Domain: messages, selector, signing, config, topology. No C.
+        .target(name: "ChangeBus", dependencies: ["Crypto"]),
+        .target(name: "Publisher", dependencies: ["ChangeBus", "AMQP"]),
+        .target(name: "Agent", dependencies: ["ChangeBus", "AMQP"]),
+        .executableTarget(name: "changebus", dependencies: ["AMQP", "ChangeBus", "Publisher", "Agent"]),
+
+        .testTarget(name: "AMQPTests", dependencies: ["AMQP"]),
+        .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus", "Crypto"]),
+        .testTarget(name: "PublisherTests", dependencies: ["Publisher", "ChangeBus", "AMQP"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "ChangeBus", "AMQP", "Publisher"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
