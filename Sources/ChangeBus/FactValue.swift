@@ -39,7 +39,8 @@ public enum FactValue: Sendable, Hashable, Codable, CustomStringConvertible {
         switch self {
         case .string(let value): return value
         case .number(let value):
-            return value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+            if let whole = Int64(exactly: value) { return String(whole) }
+            return String(value)
         case .bool(let value): return value ? "true" : "false"
         case .list(let value): return "[" + value.map(\.description).joined(separator: ", ") + "]"
         }
