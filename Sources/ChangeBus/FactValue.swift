@@ -1,3 +1,4 @@
+import FoundationEssentials
 /// One host fact as the selector sees it: a string, a number, a boolean or a list.
 ///
 /// Facts come from the agent config's `[facts]` section and from a facts command's JSON
