@@ -35,10 +35,12 @@ let package = Package(
         .target(name: "Agent", dependencies: ["ChangeBus", "AMQP"]),
         .executableTarget(name: "changebus", dependencies: ["AMQP", "ChangeBus", "Publisher", "Agent"]),
 
-        .testTarget(name: "AMQPTests", dependencies: ["AMQP"]),
+        // Shared by the integration tests: the real broker, child processes.
+        .target(name: "TestSupport", dependencies: ["AMQP"], path: "Tests/TestSupport"),
+        .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"]),
         .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus", "Crypto"]),
-        .testTarget(name: "PublisherTests", dependencies: ["Publisher", "ChangeBus", "AMQP"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "ChangeBus", "AMQP", "Publisher"]),
+        .testTarget(name: "PublisherTests", dependencies: ["Publisher", "ChangeBus", "AMQP", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "ChangeBus", "AMQP", "Publisher", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

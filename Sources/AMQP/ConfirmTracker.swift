@@ -1,0 +1,88 @@
+/// Bookkeeping for publisher confirms on one channel: which sequence numbers are still
+/// in flight, and which were nacked or returned. A pure value; the channel feeds it the
+/// broker's `basic.ack`, `basic.nack` and `basic.return` frames.
+///
+/// Settling is amortised O(1): sequence numbers are handed out in order, so a
+/// `multiple` ack walks forward from the low-water mark and never revisits a number.
+struct ConfirmTracker: Sendable {
+    /// What became of one published message.
+    enum Outcome: Sendable, Equatable {
+        case acked
+        case nacked
+        case returned(replyCode: Int, replyText: String)
+    }
+
+    /// The sequence number the next publish gets (the broker counts from 1).
+    private(set) var nextSequence: UInt64 = 1
+    /// Every number below this is settled.
+    private var lowWater: UInt64 = 1
+    private var unsettled: Set<UInt64> = []
+    /// Outcomes other than a plain ack, kept until the caller collects them.
+    private var failures: [UInt64: Outcome] = [:]
+    /// Message ids of mandatory publishes, to match a `basic.return` to its sequence.
+    private var mandatoryIDs: [String: UInt64] = [:]
+    private var mandatorySequences: [UInt64: String] = [:]
+    /// A return that arrived before its ack (the broker sends return, then ack).
+    private var pendingReturn: (replyCode: Int, replyText: String, sequence: UInt64?)?
+
+    var inFlight: Int { unsettled.count }
+
+    mutating func published(mandatoryMessageID: String?) -> UInt64 {
+        let sequence = nextSequence
+        nextSequence += 1
+        unsettled.insert(sequence)
+        if let id = mandatoryMessageID {
+            mandatoryIDs[id] = sequence
+            mandatorySequences[sequence] = id
+        }
+        return sequence
+    }
+
+    mutating func returned(replyCode: Int, replyText: String, messageID: String?) {
+        let sequence = messageID.flatMap { mandatoryIDs[$0] }
+        pendingReturn = (replyCode, replyText, sequence)
+    }
+
+    mutating func settle(tag: UInt64, multiple: Bool, ack: Bool) {
+        if let pending = pendingReturn {
+            // The return precedes the ack of its own message; without a message id to
+            // match, the ack's tag names it.
+            let sequence = pending.sequence ?? tag
+            failures[sequence] = .returned(replyCode: pending.replyCode, replyText: pending.replyText)
+            pendingReturn = nil
+        }
+        let settledOutcome: Outcome = ack ? .acked : .nacked
+        if multiple {
+            var s = lowWater
+            while s <= tag {
+                if unsettled.remove(s) != nil { record(s, settledOutcome) }
+                s += 1
+            }
+        } else if unsettled.remove(tag) != nil {
+            record(tag, settledOutcome)
+        }
+        while lowWater < nextSequence && !unsettled.contains(lowWater) { lowWater += 1 }
+    }
+
+    private mutating func record(_ sequence: UInt64, _ outcome: Outcome) {
+        if let id = mandatorySequences.removeValue(forKey: sequence) { mandatoryIDs[id] = nil }
+        if outcome == .nacked { failures[sequence] = .nacked }
+    }
+
+    /// True when `sequence` has been acked or nacked.
+    func isSettled(_ sequence: UInt64) -> Bool {
+        sequence < nextSequence && !unsettled.contains(sequence)
+    }
+
+    /// The outcome of a settled message; removes a recorded failure.
+    mutating func take(_ sequence: UInt64) -> Outcome {
+        return failures.removeValue(forKey: sequence) ?? .acked
+    }
+
+    /// Every recorded failure, oldest first; clears them.
+    mutating func takeFailures() -> [(UInt64, Outcome)] {
+        let all = failures.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        failures.removeAll()
+        return all
+    }
+}

@@ -1,0 +1,27 @@
+@testable import AMQP
+import Testing
+
+@Suite struct ConfirmTrackerTests {
+    @Test func multipleAckSettlesEverythingUpToTheTag() {
+        var tracker = ConfirmTracker()
+        for _ in 1...5 { _ = tracker.published(mandatoryMessageID: nil) }
+        tracker.settle(tag: 3, multiple: true, ack: true)
+        #expect(tracker.inFlight == 2)
+        #expect(tracker.isSettled(3) && !tracker.isSettled(4))
+        tracker.settle(tag: 5, multiple: false, ack: false)
+        tracker.settle(tag: 4, multiple: false, ack: true)
+        #expect(tracker.inFlight == 0)
+        let failures = tracker.takeFailures()
+        #expect(failures.count == 1 && failures[0].0 == 5 && failures[0].1 == .nacked)
+    }
+
+    @Test func returnIsPinnedToItsMessageByID() {
+        var tracker = ConfirmTracker()
+        _ = tracker.published(mandatoryMessageID: "a")
+        _ = tracker.published(mandatoryMessageID: "b")
+        tracker.returned(replyCode: 312, replyText: "NO_ROUTE", messageID: "a")
+        tracker.settle(tag: 2, multiple: true, ack: true)
+        #expect(tracker.take(1) == .returned(replyCode: 312, replyText: "NO_ROUTE"))
+        #expect(tracker.take(2) == .acked)
+    }
+}
