@@ -68,3 +68,8 @@ public struct SigningKey: Sendable {
         }
     }
 }
+
+extension SigningKey: CustomStringConvertible {
+    /// Shows only the public half, so logging a key by mistake leaks nothing.
+    public var description: String { "SigningKey(public: \(Hex.encode(publicKey.bytes)))" }
+}
