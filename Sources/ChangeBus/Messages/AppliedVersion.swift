@@ -2,8 +2,11 @@ import FoundationEssentials
 
 /// The version of one component a host has converged to, per stream and environment.
 public struct AppliedVersion: Sendable, Codable, Equatable {
+    /// The stream of the event that was applied.
     public var stream: String
+    /// Its environment.
     public var environment: String
+    /// The component converged.
     public var component: String
     /// The version of the event that was applied, from 1.
     public var version: Int

@@ -7,12 +7,18 @@ import FoundationEssentials
 /// plain: a double with no fraction (2.0) reads back as `.int(2)`, and a table whose only
 /// entry is a string named `$bytes` reads back as bytes.
 public enum AuditHeaderValue: Sendable, Codable, Equatable {
+    /// A long string (AMQP `S`).
     case string(String)
+    /// Any integer kind.
     case int(Int)
     case bool(Bool)
+    /// A float or double.
     case double(Double)
+    /// A byte array (AMQP `x`).
     case bytes(Data)
+    /// A nested field table (AMQP `F`).
     case table([String: AuditHeaderValue])
+    /// A field array (AMQP `A`).
     case array([AuditHeaderValue])
 
     /// The key that marks bytes in the JSON form.

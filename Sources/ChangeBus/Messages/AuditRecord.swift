@@ -9,6 +9,7 @@ public struct AuditRecord: BusMessage {
     public static let schemaID = "changebus.audit/v1"
     /// The newest schema version this build reads.
     public static let maxSchemaVersion = 1
+    /// How errors name this message.
     public static let messageKind = "audit record"
 
     /// The schema the record was written with. Default: `changebus.audit/v1`.

@@ -15,6 +15,7 @@ public struct ChangeEvent: BusMessage {
     public static let schemaID = "changebus.change/v1"
     /// The newest schema version this build reads.
     public static let maxSchemaVersion = 1
+    /// How errors name this message.
     public static let messageKind = "change event"
 
     /// What an event is about. Only changes exist in schema v1.
@@ -29,7 +30,9 @@ public struct ChangeEvent: BusMessage {
 
     /// The author of the commit at `revision`.
     public struct Author: Sendable, Codable, Equatable {
+        /// The author's name as git records it.
         public var name: String
+        /// The author's email as git records it; must contain an `@`.
         public var email: String
 
         /// Creates an author.
@@ -170,10 +173,15 @@ public struct ChangeEvent: BusMessage {
     /// What can still be read from a change event body that failed to decode, for the
     /// `rejected` result: each field only when it is present and well formed.
     public struct Peek: Sendable, Equatable {
+        /// The event id, when it is a UUID.
         public var id: UUID?
+        /// The stream, when it is a valid name.
         public var stream: String?
+        /// The environment, when it is a valid name.
         public var environment: String?
+        /// The version, when it is an integer from 1.
         public var version: Int?
+        /// The components that are valid names, without repeats; empty when none are.
         public var components: [String]
 
         /// Creates a peek.

@@ -8,6 +8,7 @@ public struct ChangeResult: BusMessage {
     public static let schemaID = "changebus.result/v1"
     /// The newest schema version this build reads.
     public static let maxSchemaVersion = 1
+    /// How errors name this message.
     public static let messageKind = "change result"
 
     /// The schema the result was written with. Default: `changebus.result/v1`.

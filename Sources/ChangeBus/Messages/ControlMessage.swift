@@ -6,6 +6,7 @@ public struct ControlMessage: BusMessage {
     public static let schemaID = "changebus.control/v1"
     /// The newest schema version this build reads.
     public static let maxSchemaVersion = 1
+    /// How errors name this message.
     public static let messageKind = "control message"
 
     /// What the agent is told to do.
@@ -26,6 +27,7 @@ public struct ControlMessage: BusMessage {
     public var schema: String
     /// Unique per control message.
     public var id: UUID
+    /// What the agent is told to do.
     public var command: Command
     /// A host id, or `all`.
     public var target: String

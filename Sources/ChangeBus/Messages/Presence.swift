@@ -7,6 +7,7 @@ public struct Presence: BusMessage {
     public static let schemaID = "changebus.presence/v1"
     /// The newest schema version this build reads.
     public static let maxSchemaVersion = 1
+    /// How errors name this message.
     public static let messageKind = "presence"
 
     /// Why the presence was sent.
@@ -31,6 +32,7 @@ public struct Presence: BusMessage {
     public var id: UUID
     /// The host's id.
     public var host: String
+    /// Why the presence was sent.
     public var status: Status
     /// When it was sent.
     public var at: Date
