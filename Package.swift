@@ -24,6 +24,8 @@ let package = Package(
         ),
         // What Swift cannot call directly (amqp_login is variadic).
         .target(name: "CShims", dependencies: ["CRabbitMQ"]),
+        // glibc's GNU extensions for spawning processes, which Swift's Glibc module hides.
+        .target(name: "CProcess"),
 
         // The only module that touches rabbitmq-c.
         .target(name: "AMQP", dependencies: ["CRabbitMQ", "CShims"]),
@@ -32,7 +34,7 @@ let package = Package(
         // Domain: messages, selector, signing, config, topology. No C.
         .target(name: "ChangeBus", dependencies: ["Crypto"]),
         .target(name: "Publisher", dependencies: ["ChangeBus", "AMQP"]),
-        .target(name: "Agent", dependencies: ["ChangeBus", "AMQP"]),
+        .target(name: "Agent", dependencies: ["ChangeBus", "AMQP", "Crypto", "CProcess"]),
         .executableTarget(name: "changebus", dependencies: ["AMQP", "ChangeBus", "Publisher", "Agent"]),
 
         // Shared by the integration tests: the real broker, child processes.
@@ -40,7 +42,7 @@ let package = Package(
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"]),
         .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus", "Crypto"]),
         .testTarget(name: "PublisherTests", dependencies: ["Publisher", "ChangeBus", "AMQP", "TestSupport"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "ChangeBus", "AMQP", "Publisher", "TestSupport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "ChangeBus", "AMQP", "Crypto", "Publisher", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
