@@ -27,7 +27,7 @@ struct RawPublishBench {
         for _ in 0..<options.count {
             let sequence = try channel.publish(
                 exchange: "", routingKey: options.queue, body: body, properties: properties)
-            failures += try pipeline.admit(sequence, on: channel)
+            if let failure = try pipeline.admit(sequence, on: channel) { failures.append(failure) }
         }
         failures += try channel.waitForConfirms(timeout: .seconds(60))
         let elapsed = ContinuousClock.now - start
@@ -46,15 +46,15 @@ struct ConfirmWindow {
 
     /// Called after each publish. Returns the nack or return of the message it waited
     /// for, if any (that message is then settled and not reported again).
-    func admit(_ sequence: UInt64, on channel: Channel) throws -> [AMQPError] {
-        guard limit > 0, sequence > UInt64(limit) else { return [] }
+    func admit(_ sequence: UInt64, on channel: Channel) throws -> AMQPError? {
+        guard limit > 0, sequence > UInt64(limit) else { return nil }
         // A plain catch and rethrow: `catch where` on a typed throw crashes Swift 6.3's SILGen.
         do {
             try channel.waitForConfirm(sequence - UInt64(limit), timeout: .seconds(60))
-            return []
+            return nil
         } catch {
             guard error.code == .publishNacked || error.code == .unroutable else { throw error }
-            return [error]
+            return error
         }
     }
 }
