@@ -64,4 +64,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except pika.exceptions.AMQPError as error:
+        print(f"publish_pika: broker error: {error!r}", file=sys.stderr)
+        sys.exit(1)

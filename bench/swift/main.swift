@@ -34,9 +34,10 @@ func fail(_ message: String, code: Int32) -> Never {
 }
 
 let arguments = CommandLine.arguments.dropFirst()
-guard let subcommand = arguments.first, !["-h", "--help", "help"].contains(subcommand) else {
+guard let subcommand = arguments.first else { fail("missing subcommand\n\n\(usage)", code: 64) }
+if ["-h", "--help", "help"].contains(subcommand) {
     print(usage)
-    exit(arguments.isEmpty ? 64 : 0)
+    exit(0)
 }
 if arguments.contains("-h") || arguments.contains("--help") {
     print(usage)
