@@ -163,12 +163,19 @@ public final class Channel {
         try checkOpen()
         let arena = RabbitArena()
         var props = arena.properties(properties)
+        // The exchange and routing key are lent to rabbitmq-c straight from the strings'
+        // UTF-8 storage (it serialises them before returning), saving two copies per publish.
+        var exchangeName = exchange, key = routingKey
         let status = withExtendedLifetime(arena) {
-            body.withUnsafeBytes { raw in
-                amqp_basic_publish(
-                    connection.state, number, arena.bytes(exchange), arena.bytes(routingKey),
-                    mandatory ? 1 : 0, 0, &props,
-                    amqp_bytes_t(len: raw.count, bytes: UnsafeMutableRawPointer(mutating: raw.baseAddress)))
+            exchangeName.withUTF8 { exchangeBytes in
+                key.withUTF8 { keyBytes in
+                    body.withUnsafeBytes { raw in
+                        amqp_basic_publish(
+                            connection.state, number, RabbitArena.borrowed(exchangeBytes),
+                            RabbitArena.borrowed(keyBytes), mandatory ? 1 : 0, 0, &props,
+                            RabbitArena.borrowed(raw))
+                    }
+                }
             }
         }
         try connection.checkStatus(status, "publishing to exchange \(exchange.isEmpty ? "(default)" : exchange) key \(routingKey)")

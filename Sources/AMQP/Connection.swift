@@ -414,8 +414,10 @@ public final class Connection {
     }
 
     /// Turns a status of a fire-and-forget call (publish, ack) into an error.
-    func checkStatus(_ status: Int32, _ what: String) throws(AMQPError) {
-        guard status == AMQP_STATUS_OK.rawValue else { throw fail(status, what) }
+    /// `what` is an autoclosure: these calls run once per message, and the text is only
+    /// needed on failure (building it eagerly cost a string allocation per publish).
+    func checkStatus(_ status: Int32, _ what: @autoclosure () -> String) throws(AMQPError) {
+        guard status == AMQP_STATUS_OK.rawValue else { throw fail(status, what()) }
     }
 
     /// Closes the connection cleanly. Safe to call twice; later calls throw.

@@ -16,7 +16,9 @@ final class RabbitArena {
     }
 
     func bytes(_ string: String) -> amqp_bytes_t {
-        bytes(Array(string.utf8))
+        // Copies straight from the string's UTF-8 storage (no intermediate Array).
+        var string = string
+        return string.withUTF8 { bytes($0) }
     }
 
     func bytes(_ data: some Collection<UInt8>) -> amqp_bytes_t {
@@ -26,6 +28,16 @@ final class RabbitArena {
         let buffer = UnsafeMutableRawBufferPointer(start: pointer, count: data.count)
         _ = buffer.copyBytes(from: data)
         return amqp_bytes_t(len: data.count, bytes: pointer)
+    }
+
+    /// Bytes that rabbitmq-c reads during one call without owning them; valid only inside
+    /// the `withUnsafeBytes` / `withUTF8` closure that lent them.
+    static func borrowed(_ buffer: UnsafeRawBufferPointer) -> amqp_bytes_t {
+        amqp_bytes_t(len: buffer.count, bytes: UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+    }
+
+    static func borrowed(_ buffer: UnsafeBufferPointer<UInt8>) -> amqp_bytes_t {
+        borrowed(UnsafeRawBufferPointer(buffer))
     }
 
     func table(_ table: FieldTable) -> amqp_table_t {
