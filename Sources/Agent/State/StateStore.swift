@@ -76,7 +76,7 @@ public struct StateStore: Sendable {
         }
         let syncError = writeError ?? (fsync(fd) == 0 ? nil : failure(temporary, "cannot flush"))
         close(fd)
-        if let error = syncError ?? (rename(temporary, path) == 0 ? nil : failure(path, "cannot rename \(temporary) to")) {
+        if let error = syncError ?? (rename(temporary, path) == 0 ? nil : failure(path, "cannot rename \(temporary) over it")) {
             unlink(temporary)
             throw error
         }
