@@ -50,7 +50,7 @@ let resultsCommand = Command(
         } else {
             print("unreadable result on \(delivery.routingKey): \(delivery.body.count) bytes")
         }
-        fflush(stdout)
+        fflush(nil)
     }
     connection.close()
     return count.map { seen >= $0 } ?? true ? ExitCode.success : ExitCode.failure

@@ -227,7 +227,7 @@ public final class AgentRuntime {
         let convergeReport = runConvergence(request(for: event, components: components)) {
             // Keep the connection alive (heartbeats, buffered deliveries) while the child runs.
             if lost == nil {
-                do { try session.connection.poll() } catch { lost = error }
+                do throws(AMQPError) { try session.connection.poll() } catch { lost = error }
             }
         }
         guard convergeReport.outcome != .aborted else {
@@ -296,7 +296,11 @@ public final class AgentRuntime {
             logger.error("cannot encode result", ["error": error])
             return
         }
-        let key = Topology.resultKey(stream: result.stream ?? "unknown", host: config.hostID, outcome: result.outcome.rawValue)
+        // A body too broken to name its stream is routed under the stream of the routing
+        // key it arrived with, so that whoever follows that stream sees the rejection.
+        let stream = result.stream ?? delivery.routingKey.split(separator: ".").first.map(String.init) ?? "unknown"
+        let key = Topology.resultKey(stream: Topology.isValidName(stream) ? stream : "unknown", host: config.hostID,
+                                     outcome: result.outcome.rawValue)
         let sequence = try session.outgoing.publish(
             exchange: Topology.resultsExchange, routingKey: key, body: body,
             properties: MessageProperties(

@@ -12,7 +12,8 @@ import Glibc
 /// SIGTERM/SIGINT handling in the process.
 public final class StopSignal: Sendable {
     private let count = Atomic<Int>(0)
-    private let sources: Mutex<[any DispatchSourceSignal]> = Mutex([])
+    /// Kept alive here; written once by `install()` on the main thread before any signal.
+    private nonisolated(unsafe) var sources: [any DispatchSourceSignal] = []
 
     public init() {}
 
@@ -25,11 +26,11 @@ public final class StopSignal: Sendable {
             // source still sees the signal.
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [count] in count.add(1, ordering: .sequentiallyConsistent) }
+            source.setEventHandler { [weak self] in self?.request() }
             source.resume()
             made.append(source)
         }
-        sources.withLock { $0 = made }
+        sources = made
     }
 
     /// Asks for a stop, as a signal would (tests and embedding code).

@@ -30,6 +30,9 @@ public struct AgentState: Codable, Sendable, Equatable {
     public var reported: [ReportedEvent]
     /// Whether a `pause` control message stopped consuming; survives restarts.
     public var paused: Bool
+    /// The routing-key patterns the host queue was last bound with, so that keys removed
+    /// from the config are unbound on the next start.
+    public var bindings: [String]
 
     /// A fresh state: nothing applied, nothing reported, not paused.
     public init() {
@@ -38,6 +41,7 @@ public struct AgentState: Codable, Sendable, Equatable {
         unconfirmed = []
         reported = []
         paused = false
+        bindings = []
     }
 
     /// The key of `applied`.
@@ -127,7 +131,7 @@ public struct AgentState: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case applied
         case inProgress = "in_progress"
-        case unconfirmed, reported, paused
+        case unconfirmed, reported, paused, bindings
     }
 
     /// Reads a state file; fields it lacks (written by an older build) take their fresh values.
@@ -138,5 +142,6 @@ public struct AgentState: Codable, Sendable, Equatable {
         unconfirmed = try container.decodeIfPresent([ChangeResult].self, forKey: .unconfirmed) ?? []
         reported = try container.decodeIfPresent([ReportedEvent].self, forKey: .reported) ?? []
         paused = try container.decodeIfPresent(Bool.self, forKey: .paused) ?? false
+        bindings = try container.decodeIfPresent([String].self, forKey: .bindings) ?? []
     }
 }
