@@ -36,8 +36,8 @@ let package = Package(
         .target(name: "Publisher", dependencies: ["ChangeBus", "AMQP"]),
         .target(name: "Agent", dependencies: ["ChangeBus", "AMQP", "Crypto", "CProcess"]),
         .executableTarget(name: "changebus", dependencies: ["AMQP", "ChangeBus", "Publisher", "Agent"]),
-        // Benchmark rows for bench/publish (built in release mode by that script).
-        .executableTarget(name: "changebus-bench", dependencies: ["AMQP"], path: "bench/swift"),
+        // Benchmark rows for bench/publish and bench/agent (built in release mode by those scripts).
+        .executableTarget(name: "changebus-bench", dependencies: ["AMQP", "Agent", "ChangeBus", "Crypto"], path: "bench/swift"),
 
         // Shared by the integration tests: the real broker, child processes.
         .target(name: "TestSupport", dependencies: ["AMQP"], path: "Tests/TestSupport"),

@@ -15,10 +15,12 @@ struct BenchResult: Sendable {
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 
+    /// Messages (or decisions) per second.
+    var rate: Double { seconds > 0 ? Double(count) / seconds : 0 }
+
     /// The line; the C and pika programs print the same format.
     var line: String {
-        let rate = seconds > 0 ? Double(count) / seconds : 0
-        return "rate=\(fixed(rate, 1)) count=\(count) seconds=\(fixed(seconds, 4)) peak_rss_kb=\(Self.peakRSSKilobytes())"
+        "rate=\(Self.fixed(rate, 1)) count=\(count) seconds=\(Self.fixed(seconds, 4)) peak_rss_kb=\(Self.peakRSSKilobytes())"
     }
 
     /// The process's peak resident set (Linux reports `ru_maxrss` in KiB).
@@ -29,7 +31,7 @@ struct BenchResult: Sendable {
     }
 
     /// Fixed-point text without Foundation's formatters (keeps the bench's RSS honest).
-    private func fixed(_ value: Double, _ digits: Int) -> String {
+    static func fixed(_ value: Double, _ digits: Int) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let scaled = Int((value * scale).rounded())

@@ -3,26 +3,34 @@ import Glibc
 #endif
 
 // changebus-bench: one benchmark row per subcommand; `bench/publish` runs them beside
-// the C and pika programs and compares the rates. A new row (signed change events:
-// build + sign + publish) is one more case below and one more `…Bench` file.
+// the C and pika programs and compares the rates, `bench/agent` runs `decide`. A new row
+// (signed change events: build + sign + publish) is one more case below and one more
+// `…Bench` file.
 
 let usage = """
-    OVERVIEW: changebus publish benchmarks (run by bench/publish)
+    OVERVIEW: changebus benchmark rows (run by bench/publish and bench/agent)
 
     USAGE: changebus-bench <subcommand> [options]
 
     SUBCOMMANDS:
       publish     persistent messages with publisher confirms through the AMQP module
+      decide      the agent's per-message work on signed change events: Verifier.verify
+                  (size, Ed25519 signature, JSON decode and validation) + Decider.decide
+                  (duplicate check, subscriptions, versions, selector, watch globs);
+                  no broker. Uses --count (events) and --size (body bytes) only
 
     OPTIONS:
       --url URL       broker URL (default: amqp://guest:guest@127.0.0.1:5673/)
-      --count N       messages to publish (default: 20000)
+      --count N       messages to publish, events to decide (default: 20000)
       --size BYTES    body size (default: 1024)
       --queue Q       durable queue, declared, purged and deleted by the run
       --window W      most unconfirmed messages in flight, 0 = all (default: 0)
       -h, --help      show this text
 
-    Prints one line: rate=<msgs/s> count=<n> seconds=<s> peak_rss_kb=<KiB>.
+    Prints one line: rate=<msgs/s> count=<n> seconds=<s> peak_rss_kb=<KiB>; decide
+    (rate = decisions/s, verify and decide together) adds a second line:
+    signature_rate=… verify_rate=… verify_seconds=… decide_rate=… decide_seconds=…
+    body_bytes_avg=… outcomes=…
     Exit codes: 0 success, 1 failure (including any message not confirmed), 64 usage error.
     """
 
@@ -49,6 +57,10 @@ do {
     switch subcommand {
     case "publish":
         print(try RawPublishBench(options: options).run().line)
+    case "decide":
+        let report = try DecideBench(options: options).run()
+        print(report.combined.line)
+        print(report.breakdown)
     default:
         fail("unknown subcommand \(subcommand); see --help", code: 64)
     }
