@@ -1,6 +1,6 @@
 import Agent
 import ChangeBus
-import Foundation
+import FoundationEssentials
 
 let agentCommand = Command(
     name: "agent",
@@ -35,7 +35,7 @@ let agentCommand = Command(
     if args.has("check-config") {
         let summary = runtime.summary
         if args.has("json") {
-            let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
+            let data = try sortedJSON(summary)
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("config ok: \(path)")

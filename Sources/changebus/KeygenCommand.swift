@@ -1,5 +1,5 @@
 import ChangeBus
-import Foundation
+import FoundationEssentials
 
 let keygenCommand = Command(
     name: "keygen",
@@ -22,7 +22,7 @@ let keygenCommand = Command(
         let result = try KeyFiles.generate(into: out, overwrite: args.has("force"))
         if args.has("json") {
             let json = ["key": result.keyPath, "pub": result.pubPath, "key_id": result.keyID.rawValue]
-            let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+            let data = try sortedJSON(json)
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("wrote \(result.keyPath) (secret, mode 0600) and \(result.pubPath); key id \(result.keyID)")

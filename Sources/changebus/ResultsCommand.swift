@@ -1,6 +1,9 @@
 import AMQP
 import ChangeBus
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 let resultsCommand = Command(
     name: "results",
@@ -33,7 +36,7 @@ let resultsCommand = Command(
     try channel.bindQueue(queue, exchange: Topology.resultsExchange, routingKey: args.value("key") ?? "#")
     try channel.consume(queue: queue, exclusive: true)
     // Tell a script waiting on our output that we are bound and will not miss results.
-    FileHandle.standardError.write(Data("changebus results: listening on \(Topology.resultsExchange) \(args.value("key") ?? "#")\n".utf8))
+    printError("changebus results: listening on \(Topology.resultsExchange) \(args.value("key") ?? "#")")
     var seen = 0
     var last = ContinuousClock.now
     while count.map({ seen < $0 }) ?? true {

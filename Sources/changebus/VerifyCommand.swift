@@ -1,5 +1,5 @@
 import ChangeBus
-import Foundation
+import FoundationEssentials
 
 let verifyCommand = Command(
     name: "verify",
@@ -19,7 +19,7 @@ let verifyCommand = Command(
         throw Arguments.UsageError(description: "changebus verify: --pub is required (see changebus verify --help)")
     }
     let store = try TrustStore.load(publicKeyPaths: pubs)
-    let body = FileHandle.standardInput.readDataToEndOfFile()
+    let body = readStandardInput()
     let verdict = store.verify(body: body, keyID: args.value("key-id"), signature: args.value("signature"))
     let ok: Bool
     let text: String
@@ -32,8 +32,8 @@ let verifyCommand = Command(
         text = failure.description
     }
     if args.has("json") {
-        let json: [String: Any] = ["valid": ok, "message": text, "bytes": body.count]
-        print(String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self))
+        struct Verdict: Encodable { let valid: Bool, message: String, bytes: Int }
+        print(String(decoding: try sortedJSON(Verdict(valid: ok, message: text, bytes: body.count)), as: UTF8.self))
     } else {
         print(text)
     }
