@@ -139,7 +139,8 @@ public struct PublisherConfig: Sendable {
 
     /// The config file's folder, absolute.
     static func folder(of path: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let given = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let absolute = URL(filePath: given).standardized.path
         guard let slash = absolute.lastIndex(of: "/") else { return "/" }
         let folder = String(absolute[..<slash])
         return folder.isEmpty ? "/" : folder
