@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Agent", dependencies: ["ChangeBus", "AMQP", "Crypto", "CProcess"]),
         .executableTarget(name: "changebus", dependencies: ["AMQP", "ChangeBus", "Publisher", "Agent"]),
         // Benchmark rows for bench/publish (built in release mode by that script).
-        .executableTarget(name: "changebus-bench", dependencies: ["AMQP", "ChangeBus", "Publisher"], path: "bench/swift"),
+        .executableTarget(name: "changebus-bench", dependencies: ["AMQP", "ChangeBus", "Crypto", "Publisher"], path: "bench/swift"),
 
         // Shared by the integration tests: the real broker, child processes.
         .target(name: "TestSupport", dependencies: ["AMQP"], path: "Tests/TestSupport"),
