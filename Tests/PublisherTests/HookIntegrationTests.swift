@@ -177,6 +177,17 @@ struct HookIntegrationTests {
         #expect(events.first?.event.previousRevision == nil)
     }
 
+    @Test func eventOverMaxInlineBytesIsRefusedWithoutTakingAVersion() throws {
+        let fixture = try GitFixture(brokerURL: TestBroker.urlText, extra: "max_inline_bytes = 8")
+        try fixture.write("roles/web/big.conf", "0123456789\n")
+        try fixture.commit("too big")
+        let refused = try fixture.changebus(["publish", "--config", fixture.configPath, "--repo", fixture.clone, "--revision", "HEAD"])
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("hold 11 bytes, more than max_inline_bytes = 8"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.root + "/state/versions/\(fixture.stream).prod"))
+        #expect(try fixture.changebus(["outbox", "list", "--config", fixture.configPath]).output.contains("outbox empty"))
+    }
+
     @Test func badRouteOrBranchMapGivesAClearConfigError() throws {
         let fixture = try GitFixture(brokerURL: TestBroker.urlText)
         try fixture.writeConfig("[publisher]\nstream = x\n[routes]\nroles/web/** = web\nroles//db = db\n")
