@@ -91,7 +91,7 @@ public struct Reconnector {
     }
 
     /// Sleeps in short slices; returns true when `shouldStop` cut the sleep short.
-    static func sleep(_ duration: Duration, unless shouldStop: () -> Bool) -> Bool {
+    public static func sleep(_ duration: Duration, unless shouldStop: () -> Bool) -> Bool {
         let deadline = ContinuousClock.now + duration
         while ContinuousClock.now < deadline {
             if shouldStop() { return true }

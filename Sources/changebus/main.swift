@@ -5,7 +5,7 @@ import Foundation
 /// own file as a `Command`.
 nonisolated let commands: [Command] = [
     agentCommand, publishCommand, gitHookCommand, installHookCommand, outboxCommand,
-    keygenCommand, verifyCommand,
+    keygenCommand, verifyCommand, resultsCommand,
 ]
 
 func topLevelHelp() -> String {

@@ -88,7 +88,7 @@ public struct CommandHandler: ConvergenceHandler {
     }
 
     /// The agent's environment as it is now.
-    private static func agentEnvironment() -> [String: String] {
+    static func agentEnvironment() -> [String: String] {
         var variables: [String: String] = [:]
         var entry = environ
         while let pointer = entry.pointee {
