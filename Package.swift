@@ -33,17 +33,17 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["CSodium"]),
         // Domain: messages, selector, signing, config, topology. No C.
         .target(name: "ChangeBus", dependencies: ["Crypto"]),
-        .target(name: "Publisher", dependencies: ["ChangeBus", "AMQP"]),
+        .target(name: "Publisher", dependencies: ["ChangeBus", "AMQP", "Crypto"]),
         .target(name: "Agent", dependencies: ["ChangeBus", "AMQP", "Crypto", "CProcess"]),
         .executableTarget(name: "changebus", dependencies: ["AMQP", "ChangeBus", "Publisher", "Agent"]),
         // Benchmark rows for bench/publish and bench/agent (built in release mode by those scripts).
-        .executableTarget(name: "changebus-bench", dependencies: ["AMQP", "Agent", "ChangeBus", "Crypto"], path: "bench/swift"),
+        .executableTarget(name: "changebus-bench", dependencies: ["AMQP", "Agent", "ChangeBus", "Crypto", "Publisher"], path: "bench/swift"),
 
         // Shared by the integration tests: the real broker, child processes.
         .target(name: "TestSupport", dependencies: ["AMQP"], path: "Tests/TestSupport"),
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"]),
         .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus", "Crypto"]),
-        .testTarget(name: "PublisherTests", dependencies: ["Publisher", "ChangeBus", "AMQP", "TestSupport"]),
+        .testTarget(name: "PublisherTests", dependencies: ["Publisher", "ChangeBus", "AMQP", "Crypto", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "ChangeBus", "AMQP", "Crypto", "Publisher", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,8 +4,7 @@ import Glibc
 
 // changebus-bench: one benchmark row per subcommand; `bench/publish` runs them beside
 // the C and pika programs and compares the rates, `bench/agent` runs `decide`. A new row
-// (signed change events: build + sign + publish) is one more case below and one more
-// `…Bench` file.
+// is one more case below and one more `…Bench` file.
 
 let usage = """
     OVERVIEW: changebus benchmark rows (run by bench/publish and bench/agent)
@@ -14,6 +13,7 @@ let usage = """
 
     SUBCOMMANDS:
       publish     persistent messages with publisher confirms through the AMQP module
+      signed      change events built, encoded, signed (Ed25519) and published the same way
       decide      the agent's per-message work on signed change events: Verifier.verify
                   (size, Ed25519 signature, JSON decode and validation) + Decider.decide
                   (duplicate check, subscriptions, versions, selector, watch globs);
@@ -57,6 +57,8 @@ do {
     switch subcommand {
     case "publish":
         print(try RawPublishBench(options: options).run().line)
+    case "signed":
+        print(try SignedPublishBench(options: options).run().line)
     case "decide":
         let report = try DecideBench(options: options).run()
         print(report.combined.line)

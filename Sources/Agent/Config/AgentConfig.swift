@@ -4,7 +4,8 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// The agent's configuration, read from an INI file (`/etc/changebus/agent.ini`).
+/// The agent's configuration, read from an INI file (`/etc/changebus/agent.ini`). The
+/// text after `;` below documents each key; real files have whole-line comments only.
 ///
 /// ```ini
 /// [agent]
