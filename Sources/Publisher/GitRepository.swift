@@ -1,5 +1,7 @@
-import Foundation
-import Synchronization
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Read access to a git repository through the `git` program, run as a child process
 /// without a shell. Works on bare repositories and working trees.
@@ -31,7 +33,7 @@ public struct GitRepository: Sendable {
     public func resolveCommit(_ revision: String) throws(PublishError) -> String {
         guard !revision.hasPrefix("-") else { throw PublishError(.invalidInput, "revision \"\(revision)\" must not start with -") }
         let result = try run(["rev-parse", "--verify", "--quiet", "\(revision)^{commit}"], okStatuses: [0, 1])
-        let id = String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let id = String(decoding: result.output, as: UTF8.self).trimmingWhitespace
         guard result.status == 0, !id.isEmpty else {
             throw PublishError(.invalidInput, "\"\(revision)\" names no commit in \(directory)")
         }
@@ -98,7 +100,7 @@ public struct GitRepository: Sendable {
     /// - Throws: `PublishError` `.git` when `directory` is not a repository.
     public func gitDirectory() throws(PublishError) -> String {
         let output = try run(["rev-parse", "--absolute-git-dir"]).output
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: output, as: UTF8.self).trimmingWhitespace
     }
 
     // MARK: - Running git
@@ -110,51 +112,104 @@ public struct GitRepository: Sendable {
     ]
 
     /// Runs `git -C directory ARGS`; returns the exit status and standard output.
+    ///
+    /// Started with `posix_spawn`, no shell. Standard input comes from a temporary file
+    /// (or /dev/null) and standard error goes to one, so only standard output is a pipe:
+    /// a large output on one stream can never block git while this thread reads another.
+    /// (Foundation's `Process` would load ICU into the one executable, which is also the
+    /// long-running agent.)
     /// - Throws: `PublishError` `.git` when git cannot start or exits with a status not in
     ///   `okStatuses`, quoting its standard error.
     func run(_ arguments: [String], input: Data? = nil, okStatuses: Set<Int32> = [0]) throws(PublishError) -> (status: Int32, output: [UInt8]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: git)
-        process.arguments = ["-C", directory] + arguments
         var environment = ProcessInfo.processInfo.environment
         for name in Self.repositoryVariables { environment[name] = nil }
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["LC_ALL"] = "C"
-        process.environment = environment
-        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        do {
-            try process.run()
-        } catch {
-            throw PublishError(.git, "cannot run \(git): \(error)")
+        let argv = [git, "-C", directory] + arguments
+        let errorFile = try Self.scratchFile(contents: nil)
+        defer { close(errorFile) }
+        let inputFile = try input.map { (data: Data) throws(PublishError) -> Int32 in try Self.scratchFile(contents: data) }
+        defer { if let inputFile { close(inputFile) } }
+        var pipeEnds: [Int32] = [-1, -1]
+        guard pipe(&pipeEnds) == 0 else { throw PublishError(.git, "cannot create a pipe for git: \(String(cString: strerror(errno)))") }
+        let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
+        defer { close(readEnd) }
+        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let inputFile {
+            posix_spawn_file_actions_adddup2(&actions, inputFile, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
-        // Feed standard input and drain standard error on their own threads, so that a
-        // large output on one pipe never blocks git while this thread waits on another.
-        let errorText = Mutex(Data())
-        let group = DispatchGroup()
-        let errorHandle = stderr.fileHandleForReading
-        DispatchQueue.global().async(group: group) {
-            let data = errorHandle.readDataToEndOfFile()
-            errorText.withLock { $0 = data }
-        }
-        if let input {
-            let writer = stdin.fileHandleForWriting
-            DispatchQueue.global().async(group: group) {
-                try? writer.write(contentsOf: input)
-                try? writer.close()
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        posix_spawn_file_actions_adddup2(&actions, errorFile, 2)
+        var pid: pid_t = 0
+        let spawnStatus = Self.withCStrings(argv) { argvPointers in
+            Self.withCStrings(environment.map { "\($0.key)=\($0.value)" }) { envPointers in
+                posix_spawn(&pid, git, &actions, nil, argvPointers, envPointers)
             }
         }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        group.wait()
-        let status = process.terminationStatus
+        close(writeEnd)
+        guard spawnStatus == 0 else {
+            throw PublishError(.git, "cannot run \(git): \(String(cString: strerror(spawnStatus)))")
+        }
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            output += buffer[..<count]
+        }
+        var waitStatus: Int32 = 0
+        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+        // <sys/wait.h> macros are not visible to Swift: low 7 bits 0 = exited.
+        let status = (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
         guard okStatuses.contains(status) else {
-            let text = errorText.withLock { String(decoding: $0, as: UTF8.self) }.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: Self.readAll(errorFile), as: UTF8.self).trimmingWhitespace
             throw PublishError(.git, "git \(arguments.prefix(2).joined(separator: " ")) in \(directory) failed (exit \(status)): \(text.prefix(500))")
         }
-        return (status, Array(output))
+        return (status, output)
+    }
+
+    /// An unlinked temporary file, rewound, holding `contents`.
+    private static func scratchFile(contents: Data?) throws(PublishError) -> Int32 {
+        var template = Array("/tmp/changebus-git-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw PublishError(.git, "cannot create a temporary file in /tmp: \(String(cString: strerror(errno)))") }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        if let contents {
+            var rest = contents[...]
+            while !rest.isEmpty {
+                let written = rest.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { close(fd); throw PublishError(.git, "cannot write git's input: \(String(cString: strerror(errno)))") }
+                rest = rest.dropFirst(written)
+            }
+            lseek(fd, 0, SEEK_SET)
+        }
+        return fd
+    }
+
+    private static func readAll(_ fd: Int32) -> [UInt8] {
+        lseek(fd, 0, SEEK_SET)
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 65_536 {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            bytes += buffer[..<count]
+        }
+        return bytes
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        let pointers = strings.map { strdup($0) } + [nil]
+        defer { pointers.forEach { free($0) } }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     static func findGit() -> String {

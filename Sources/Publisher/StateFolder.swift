@@ -44,7 +44,7 @@ public struct StateFolder: Sendable {
     public func lastVersion(stream: String, environment: String) throws(PublishError) -> Int? {
         let file = versionFile(stream: stream, environment: environment)
         guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: data, as: UTF8.self).trimmingWhitespace
         guard let version = Int(text), version >= 1 else {
             throw PublishError(.state, "\(file) should hold the last version number, found \"\(text.prefix(40))\"; fix or remove it")
         }

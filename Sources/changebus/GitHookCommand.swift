@@ -1,5 +1,8 @@
 import ChangeBus
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Publisher
 
 let gitHookCommand = Command(
@@ -28,7 +31,7 @@ let gitHookCommand = Command(
     let configPath = try args.required("config", command: "git-hook")
     let config = try PublisherConfig.load(path: configPath)
     let stream = args.value("stream") ?? config.stream
-    let lines = try HookLine.parseAll(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+    let lines = try HookLine.parseAll(String(decoding: readStandardInput(), as: UTF8.self))
     let repository = GitRepository.forHook()
     let publisher = Publisher(config: config)
     let prefix = "changebus"

@@ -1,5 +1,8 @@
 import ChangeBus
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Publisher
 
 let installHookCommand = Command(
@@ -34,7 +37,7 @@ let installHookCommand = Command(
     }
     let binary = String(cString: resolved)
     free(resolved)
-    func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    func quoted(_ text: String) -> String { "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'" }
     let script = """
         #!/bin/sh
         # Installed by 'changebus install-hook': one signed change event per pushed branch.

@@ -1,5 +1,8 @@
 import ChangeBus
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Publisher
 
 let outboxCommand = Command(
@@ -32,7 +35,7 @@ let outboxCommand = Command(
                 [
                     "file": item.path, "stream": item.stream, "environment": item.environment, "version": item.version,
                     "readable": item.message != nil, "routing_keys": item.message?.routingKeys ?? [],
-                    "message_id": item.message?.messageID ?? NSNull(), "bytes": item.message?.body?.count ?? 0,
+                    "message_id": item.message?.messageID ?? JSONText.Null(), "bytes": item.message?.body?.count ?? 0,
                 ]
             })
         } else if items.isEmpty {
@@ -49,7 +52,7 @@ let outboxCommand = Command(
     if json {
         PublisherOutput.printJSON([
             "sent": report.sent.map(\.path), "unroutable": report.unroutable.map(\.path),
-            "pending": report.pending.map(\.path), "failure": report.failure ?? NSNull(),
+            "pending": report.pending.map(\.path), "failure": report.failure ?? JSONText.Null(),
         ] as [String: Any])
     } else if report.sent.isEmpty && report.pending.isEmpty {
         print("outbox empty: nothing to send")

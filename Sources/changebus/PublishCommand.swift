@@ -1,5 +1,8 @@
 import ChangeBus
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Publisher
 
 let publishCommand = Command(

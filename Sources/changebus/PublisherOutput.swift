@@ -1,5 +1,8 @@
 import ChangeBus
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import Publisher
 
 /// How the publisher's commands (`publish`, `git-hook`, `outbox`) print outcomes: one
@@ -16,22 +19,22 @@ enum PublisherOutput {
             var object: [String: Any] = [
                 "published": outcome.event != nil, "warnings": outcome.warnings,
                 "sent": delivery.sent.map(\.path), "pending": delivery.pending.map(\.path),
-                "failure": delivery.failure ?? NSNull(),
+                "failure": delivery.failure ?? JSONText.Null(),
             ]
             if let event = outcome.event {
                 object["stream"] = event.stream
                 object["environment"] = event.environment
                 object["version"] = event.version
-                object["previous_version"] = event.previousVersion ?? NSNull()
+                object["previous_version"] = event.previousVersion ?? JSONText.Null()
                 object["revision"] = event.revision
-                object["previous_revision"] = event.previousRevision ?? NSNull()
+                object["previous_revision"] = event.previousRevision ?? JSONText.Null()
                 object["components"] = event.components
                 object["routing_keys"] = outcome.item?.message?.routingKeys ?? []
                 object["event_id"] = event.id.uuidString.lowercased()
                 object["forced"] = event.forced
                 object["delivered"] = outcome.isDelivered
                 object["unroutable"] = outcome.isUnroutable
-                object["outbox_file"] = outcome.item?.path ?? NSNull()
+                object["outbox_file"] = outcome.item?.path ?? JSONText.Null()
             }
             printJSON(object)
         }
@@ -69,8 +72,7 @@ enum PublisherOutput {
     }
 
     static func printJSON(_ object: Any) {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        print(String(decoding: data, as: UTF8.self))
+        print(JSONText.render(object))
     }
 
     static func absolute(_ path: String) -> String {

@@ -161,7 +161,7 @@ public struct AgentConfig: Sendable {
     static func factValue(_ text: String) -> FactValue {
         if text.hasPrefix("[") && text.hasSuffix("]") {
             let inner = text.dropFirst().dropLast()
-            return .list(inner.split(separator: ",").map { String($0).trimmedSpaces }.filter { !$0.isEmpty }.map { .string($0) })
+            return .list(inner.split(separator: ",").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }.map { .string($0) })
         }
         return .string(text)
     }
@@ -213,14 +213,5 @@ public struct AgentConfig: Sendable {
         gethostname(&buffer, buffer.count)
         let name = String(cString: buffer).lowercased()
         return String(name.split(separator: ".").first ?? "localhost")
-    }
-}
-
-extension String {
-    var trimmedSpaces: String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
     }
 }
