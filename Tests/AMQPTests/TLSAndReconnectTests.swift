@@ -35,13 +35,12 @@ struct TLSAndReconnectTests {
     /// Connects through the reconnect helper; its topology callback declares the queue.
     static func confirmChannel(_ reconnector: Reconnector, queue: String) throws -> Channel {
         var channel: Channel?
-        let connection = try reconnector.connect { (connection: Connection) throws(AMQPError) in
+        _ = try reconnector.connect { (connection: Connection) throws(AMQPError) in
             let c = try connection.openChannel()
             try c.declareQueue(queue, durable: true)
             try c.enableConfirms()
             channel = c
         }
-        _ = connection
         return channel!
     }
 

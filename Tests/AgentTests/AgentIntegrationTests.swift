@@ -176,13 +176,10 @@ struct AgentIntegrationTests {
         let base = try temporaryDirectory("heartbeat")
         let stream = uniqueName("s")
         let bus = try Bus(url: TestBroker.urlText, stream: stream, in: base)
-        var url = try TestBroker.url
-        url.heartbeat = 1
         let agent = try AgentProcess(
             host: uniqueName("web"), in: base, brokerURL: TestBroker.urlText + "?heartbeat=1", trustedKey: bus.publicKeyPath,
             facts: ["role": "web"], subscribe: ["\(stream).prod.web"],
             converge: ["handler = command", "command = /bin/sleep 5", "timeout = 60s"])
-        _ = url
         try agent.start()
         try bus.publish(bus.event(version: 1, components: ["web"]))
         try bus.waitForResults("the result of a 5 s convergence with 1 s heartbeats", timeout: 30) { !$0.isEmpty }

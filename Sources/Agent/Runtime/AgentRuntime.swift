@@ -113,7 +113,7 @@ public final class AgentRuntime {
 
     private func connect(_ reconnector: Reconnector) throws(AMQPError) {
         var made: Session?
-        let connection = try reconnector.connect(shouldStop: { [stop] in stop.requests > 0 }) {
+        _ = try reconnector.connect(shouldStop: { [stop] in stop.requests > 0 }) {
             (connection: Connection) throws(AMQPError) in
             let consumer = try connection.openChannel()
             try topology.declare(on: consumer, previous: state.bindings)
@@ -132,7 +132,6 @@ public final class AgentRuntime {
             session.hostTag = try session.consumer.consume(queue: topology.hostQueue)
         }
         self.session = session
-        _ = connection
         logger.info("connected", ["broker": session.connection.url, "queue": topology.hostQueue,
                                   "bindings": state.bindings.joined(separator: ","), "paused": state.paused])
         try publishPresence(.online, on: session)
@@ -309,8 +308,7 @@ public final class AgentRuntime {
         try session.outgoing.waitForConfirm(sequence, timeout: config.confirmTimeout)
         state.markReported(eventID: result.eventId, outcome: result.outcome)
         saveState()
-        var fields: KeyValuePairs<String, Any> = [:]
-        fields = ["outcome": result.outcome, "event": result.eventId?.uuidString.lowercased() ?? "-",
+        let fields: KeyValuePairs<String, Any> = ["outcome": result.outcome, "event": result.eventId?.uuidString.lowercased() ?? "-",
                   "stream": result.stream ?? "-", "version": result.version.map(String.init) ?? "-",
                   "reason": result.reason, "ms": result.durationMs]
         logger.log(result.outcome == .failed || result.outcome == .timeout || result.outcome == .rejected ? .warning : .info,
