@@ -102,6 +102,13 @@ public final class Connection {
             var properties = clientProperties
             properties["connection_name"] = .string(name)
             properties["product"] = .string("changebus")
+            // Without these the broker sends neither basic.cancel (queue deleted) nor
+            // connection.blocked; rabbitmq-c merges them with its own capabilities.
+            properties["capabilities"] = .table([
+                "consumer_cancel_notify": .bool(true), "connection.blocked": .bool(true),
+                "authentication_failure_close": .bool(true), "publisher_confirms": .bool(true),
+                "basic.nack": .bool(true), "exchange_exchange_bindings": .bool(true),
+            ])
             var table = arena.table(properties)
             let reply = withExtendedLifetime(arena) {
                 cb_login_plain(
@@ -335,7 +342,19 @@ public final class Connection {
     func readContent(channel: UInt16) throws(AMQPError) -> (MessageProperties, Data) {
         var message = amqp_message_t()
         let reply = amqp_read_message(state, channel, &message, 0)
-        guard reply.reply_type == AMQP_RESPONSE_NORMAL else {
+        switch reply.reply_type {
+        case AMQP_RESPONSE_NORMAL:
+            break
+        case AMQP_RESPONSE_SERVER_EXCEPTION where reply.reply.id == Method.channelClose:
+            // The broker closed the channel instead of sending the content; it requeues
+            // the message itself.
+            let close = reply.reply.decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+            throw serverClosedChannel(channel, code: Int(close.reply_code), text: RabbitDecode.string(close.reply_text),
+                                      during: "reading a message body")
+        case AMQP_RESPONSE_SERVER_EXCEPTION where reply.reply.id == Method.connectionClose:
+            let close = reply.reply.decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+            throw serverClosedConnection(code: Int(close.reply_code), text: RabbitDecode.string(close.reply_text))
+        default:
             throw fail(reply.library_error, "reading a message body on channel \(channel)")
         }
         // amqp_read_message mallocs the body; amqp_destroy_message frees it and the pool.

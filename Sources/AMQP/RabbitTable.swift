@@ -107,16 +107,20 @@ enum RabbitDecode {
         return Data(bytes: base, count: bytes.len)
     }
 
-    static func table(_ table: amqp_table_t) -> FieldTable {
+    /// Deeper nesting is decoded as `.void`: hostile headers must not overflow the stack.
+    static let maxDepth = 32
+
+    static func table(_ table: amqp_table_t, depth: Int = 0) -> FieldTable {
         var result: FieldTable = [:]
         guard table.num_entries > 0, let entries = table.entries else { return result }
         for index in 0..<Int(table.num_entries) {
-            result[string(entries[index].key)] = field(entries[index].value)
+            result[string(entries[index].key)] = field(entries[index].value, depth: depth)
         }
         return result
     }
 
-    static func field(_ field: amqp_field_value_t) -> FieldValue {
+    static func field(_ field: amqp_field_value_t, depth: Int = 0) -> FieldValue {
+        guard depth < maxDepth else { return .void }
         switch UInt32(field.kind) {
         case AMQP_FIELD_KIND_UTF8.rawValue: return .string(string(field.value.bytes))
         case AMQP_FIELD_KIND_BYTES.rawValue: return .bytes(Array(data(field.value.bytes)))
@@ -133,11 +137,11 @@ enum RabbitDecode {
         case AMQP_FIELD_KIND_F64.rawValue: return .double(field.value.f64)
         case AMQP_FIELD_KIND_TIMESTAMP.rawValue:
             return .timestamp(Date(timeIntervalSince1970: Double(field.value.u64)))
-        case AMQP_FIELD_KIND_TABLE.rawValue: return .table(table(field.value.table))
+        case AMQP_FIELD_KIND_TABLE.rawValue: return .table(table(field.value.table, depth: depth + 1))
         case AMQP_FIELD_KIND_ARRAY.rawValue:
             let array = field.value.array
             guard array.num_entries > 0, let entries = array.entries else { return .array([]) }
-            return .array((0..<Int(array.num_entries)).map { self.field(entries[$0]) })
+            return .array((0..<Int(array.num_entries)).map { self.field(entries[$0], depth: depth + 1) })
         default: return .void
         }
     }

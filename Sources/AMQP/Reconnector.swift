@@ -71,6 +71,7 @@ public struct Reconnector {
     ) throws(AMQPError) -> Connection {
         var attempt = 0
         var lastError: AMQPError?
+        var permanentFailures = Set<Int>()
         while true {
             let url = urls[attempt % urls.count]
             do {
@@ -79,8 +80,13 @@ public struct Reconnector {
                 return connection
             } catch {
                 lastError = error
-                let permanent = !error.isRetriable && error.code != .tlsFailure
-                if permanent && urls.count == 1 { throw error }
+                // Wrong credentials or refused access everywhere: retrying cannot help.
+                if !error.isRetriable && error.code != .tlsFailure {
+                    permanentFailures.insert(attempt % urls.count)
+                    if permanentFailures.count == urls.count { throw error }
+                } else {
+                    permanentFailures.remove(attempt % urls.count)
+                }
                 attempt += 1
                 if let maxAttempts, attempt >= maxAttempts { throw error }
                 let delay = backoff.delay(attempt: attempt - 1, random: Double.random(in: 0...1))

@@ -134,7 +134,10 @@ public struct GitRepository: Sendable {
         guard pipe(&pipeEnds) == 0 else { throw PublishError(.git, "cannot create a pipe for git: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
         defer { close(readEnd) }
+        // Close-on-exec, so that no other child keeps the pipe open (dup2 clears the flag
+        // on the copies git gets).
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -165,7 +168,13 @@ public struct GitRepository: Sendable {
             output += buffer[..<count]
         }
         var waitStatus: Int32 = 0
-        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
+        while waitpid(pid, &waitStatus, 0) < 0 {
+            guard errno == EINTR else {
+                // SIGCHLD ignored by whoever started us: git's status is lost, and an
+                // empty output must not pass for an empty diff.
+                throw PublishError(.git, "cannot learn how git \(arguments.prefix(2).joined(separator: " ")) ended: \(String(cString: strerror(errno)))")
+            }
+        }
         // <sys/wait.h> macros are not visible to Swift: low 7 bits 0 = exited.
         let status = (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
         guard okStatuses.contains(status) else {
@@ -181,6 +190,7 @@ public struct GitRepository: Sendable {
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw PublishError(.git, "cannot create a temporary file in /tmp: \(String(cString: strerror(errno)))") }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         if let contents {
             var rest = contents[...]
             while !rest.isEmpty {

@@ -206,3 +206,37 @@ struct ConnectionTests {
         try other.declareQueue(TestBroker.unique("after"), durable: false, exclusive: true)
     }
 }
+
+@Suite(.timeLimit(.minutes(1)))
+struct HostileInputTests {
+    @Test func deeplyNestedHeadersDoNotCrashTheConsumer() throws {
+        let connection = try TestBroker.connect()
+        let channel = try connection.openChannel()
+        let queue = TestBroker.unique("nested")
+        try channel.declareQueue(queue, durable: false, exclusive: true)
+        var value = FieldValue.string("bottom")
+        for _ in 0..<2000 { value = .array([value]) }
+        try channel.publish(exchange: "", routingKey: queue, body: Data("x".utf8), properties: MessageProperties(headers: ["deep": value]))
+        let delivery = try #require(try channel.get(queue: queue))
+        var depth = 0
+        var current = delivery.properties.headers["deep"]
+        while case .array(let items)? = current, let first = items.first {
+            depth += 1
+            current = first
+        }
+        #expect(depth < 100)
+        #expect(current == .void)
+    }
+
+    @Test func reconnectorGivesUpWhenEveryURLRefusesTheLogin() throws {
+        var first = try TestBroker.url
+        first.password = "wrong-1"
+        var second = try TestBroker.url
+        second.password = "wrong-2"
+        second.host = "localhost"
+        let reconnector = Reconnector(urls: [first, second], connectionName: "test", backoff: Backoff(initial: .milliseconds(10)))
+        #expect {
+            _ = try reconnector.connect { _ in }
+        } throws: { ($0 as? AMQPError)?.code == .authenticationFailed }
+    }
+}

@@ -56,10 +56,10 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     /// Starts the agent and waits until it has connected and declared its queue.
-    func start(timeout: Double = 20) throws {
+    func start(timeout: Double = 20, extraArguments: [String] = []) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binary)
-        process.arguments = ["agent", "--config", configPath]
+        process.arguments = ["agent", "--config", configPath] + extraArguments
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         handle.seekToEndOfFile()

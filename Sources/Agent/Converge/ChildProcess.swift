@@ -22,6 +22,7 @@ struct ChildProcess {
     }
 
     /// Starts `argv` (found on `PATH` when `argv[0]` has no slash) without a shell.
+    /// With `discardErrors`, standard error goes to /dev/null instead of the pipe.
     ///
     /// The child gets `environment` ("KEY=value" strings) and nothing else of ours: every
     /// descriptor above 2 is closed, every signal is reset to its default action (the agent
@@ -30,7 +31,8 @@ struct ChildProcess {
     ///
     /// - Throws: `.spawnFailed` naming the command when the pipe or the process cannot be
     ///   made, e.g. ENOENT for a missing executable or working directory.
-    static func spawn(argv: [String], environment: [String], workingDirectory: String?) throws(ConvergeError) -> ChildProcess {
+    static func spawn(argv: [String], environment: [String], workingDirectory: String?,
+                      discardErrors: Bool = false) throws(ConvergeError) -> ChildProcess {
         let command = argv.joined(separator: " ")
         var fds: [Int32] = [-1, -1]
         // O_CLOEXEC on both ends, so that processes other threads spawn do not inherit them.
@@ -49,7 +51,11 @@ struct ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         // dup2 clears O_CLOEXEC on the copies, so only 1 and 2 stay open across exec.
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
+        if discardErrors {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
+        }
         if let workingDirectory { cb_spawn_file_actions_addchdir(&actions, workingDirectory) }
         cb_spawn_file_actions_addclosefrom(&actions, 3)
 

@@ -33,16 +33,19 @@ public final class AgentRuntime {
         let connection: Connection
         let consumer: Channel
         let outgoing: Channel
+        let hostQueue: String
         let controlQueue: String
         let controlTag: String
         var hostTag: String?
         /// Host-queue deliveries taken from the connection and verified, not yet handled.
         var pending: [(Delivery, Verification)] = []
 
-        init(connection: Connection, consumer: Channel, outgoing: Channel, controlQueue: String, controlTag: String) {
+        init(connection: Connection, consumer: Channel, outgoing: Channel, hostQueue: String,
+             controlQueue: String, controlTag: String) {
             self.connection = connection
             self.consumer = consumer
             self.outgoing = outgoing
+            self.hostQueue = hostQueue
             self.controlQueue = controlQueue
             self.controlTag = controlTag
         }
@@ -89,16 +92,21 @@ public final class AgentRuntime {
         logger.info("agent starting", ["version": ChangeBusVersion.current, "queue": topology.hostQueue,
                                        "paused": state.paused, "dry_run": dryRun, "facts": host.facts.count])
         while stop.requests == 0 {
-            do {
-                if session == nil { try connect(reconnector) }
-                try serve()
-            } catch {
-                session = nil
-                if stop.requests > 0 { break }
-                guard error.isRetriable || error.code == .channelClosed || error.code == .publishNacked else {
+            if session == nil {
+                do throws(AMQPError) { try connect(reconnector) } catch {
+                    if stop.requests > 0 { break }
+                    // The reconnect helper only gives up on errors a retry cannot fix.
                     logger.error("stopping: broker refused the agent's setup", ["error": error])
                     return 1
                 }
+            }
+            do throws(AMQPError) { try serve() } catch {
+                // Whatever failed while serving (connection lost, a channel closed by the
+                // broker, a consumer cancelled): unacked deliveries go back to the queue,
+                // and a fresh connection picks them up.
+                session?.connection.close()
+                session = nil
+                if stop.requests > 0 { break }
                 logger.warning("broker connection lost; reconnecting", ["error": error])
                 _ = Reconnector.sleep(.seconds(1)) { [stop] in stop.requests > 0 }
             }
@@ -111,45 +119,70 @@ public final class AgentRuntime {
         return 0
     }
 
+    /// Connects (retrying transient failures) and declares the topology. Throws only
+    /// what a retry cannot fix.
     private func connect(_ reconnector: Reconnector) throws(AMQPError) {
         var made: Session?
         _ = try reconnector.connect(shouldStop: { [stop] in stop.requests > 0 }) {
             (connection: Connection) throws(AMQPError) in
             let consumer = try connection.openChannel()
-            try topology.declare(on: consumer, previous: state.bindings)
+            try topology.declareExchanges(on: consumer)
+            // A dry run reads copies from a private queue with the same bindings, so that it
+            // never takes events away from the host's real queue.
+            let hostQueue = dryRun
+                ? try topology.declareDryRunQueue(on: consumer)
+                : try topology.declareHostQueue(on: consumer, previous: state.bindings)
             let controlQueue = try topology.declareControlQueue(on: consumer)
-            try consumer.setPrefetch(UInt16(config.prefetch))
+            try consumer.setPrefetch(UInt16(clamping: config.prefetch))
             let controlTag = try consumer.consume(queue: controlQueue, exclusive: true)
             let outgoing = try connection.openChannel()
             try outgoing.enableConfirms()
-            made = Session(connection: connection, consumer: consumer, outgoing: outgoing,
+            made = Session(connection: connection, consumer: consumer, outgoing: outgoing, hostQueue: hostQueue,
                            controlQueue: controlQueue, controlTag: controlTag)
         }
         guard let session = made else { throw AMQPError(.invalidUse, "topology callback did not run") }
-        state.bindings = config.subscriptions.map(\.pattern)
-        saveState()
-        if !state.paused {
-            session.hostTag = try session.consumer.consume(queue: topology.hostQueue)
+        if !dryRun {
+            state.bindings = config.subscriptions.map(\.pattern)
+            saveState()
         }
         self.session = session
-        logger.info("connected", ["broker": session.connection.url, "queue": topology.hostQueue,
-                                  "bindings": state.bindings.joined(separator: ","), "paused": state.paused])
+    }
+
+    /// After connecting: send results stored but never confirmed (a crash or broker loss
+    /// between convergence and confirm), announce presence, and start consuming.
+    private func start(_ session: Session) throws(AMQPError) {
+        for result in state.unconfirmed {
+            try publishResult(result, on: session, fallbackStream: nil)
+        }
+        if !state.paused {
+            session.hostTag = try session.consumer.consume(queue: session.hostQueue)
+        }
+        logger.info("connected", ["broker": session.connection.url, "queue": session.hostQueue,
+                                  "bindings": config.subscriptions.map(\.pattern).joined(separator: ","), "paused": state.paused])
         try publishPresence(.online, on: session)
     }
 
     /// Takes deliveries and handles them until a stop is requested or the broker fails.
     private func serve() throws(AMQPError) {
         guard let session else { return }
+        try start(session)
         while stop.requests == 0 {
             if ContinuousClock.now - lastPresence >= config.presenceInterval {
                 try publishPresence(.heartbeat, on: session)
             }
             if session.pending.isEmpty {
-                guard try receive(on: session, timeout: .milliseconds(250)) else { continue }
+                guard try receive(on: session, timeout: .milliseconds(250)) else {
+                    try checkConsumers(session)
+                    continue
+                }
                 // Gather what else is already waiting, so that an agent catching up sees
                 // newer events and converges only the newest.
                 while session.pending.count < config.prefetch, try receive(on: session, timeout: .milliseconds(50)) {}
+            } else {
+                // Control messages (pause, discover) must not wait behind a backlog.
+                while try receive(on: session, timeout: .zero) {}
             }
+            try checkConsumers(session)
             guard !session.pending.isEmpty else { continue }
             let (delivery, verification) = session.pending.removeFirst()
             let queued = session.pending.compactMap { entry -> ChangeEvent? in
@@ -160,12 +193,29 @@ public final class AgentRuntime {
         }
     }
 
+    /// Throws (so that the agent reconnects) when the broker cancelled a consumer, e.g.
+    /// because the host queue was deleted, or closed the consuming channel.
+    private func checkConsumers(_ session: Session) throws(AMQPError) {
+        let cancelled = session.consumer.takeCancelledConsumers()
+        if !cancelled.isEmpty {
+            throw AMQPError(.channelClosed, "the broker cancelled consumer(s) \(cancelled.joined(separator: ", ")) (queue deleted or moved)", replyCode: 320)
+        }
+        if !session.consumer.isOpen || !session.outgoing.isOpen {
+            throw AMQPError(.channelClosed, "a channel of \(session.connection.url.endpoint) was closed by the broker", replyCode: 320)
+        }
+    }
+
     /// Waits for one delivery; control messages are handled at once. Returns true when a
     /// host-queue delivery was added to `pending`.
     private func receive(on session: Session, timeout: Duration) throws(AMQPError) -> Bool {
         guard let delivery = try session.connection.nextDelivery(timeout: timeout) else { return false }
         if delivery.consumerTag == session.controlTag {
             try handleControl(delivery, on: session)
+            return false
+        }
+        guard delivery.consumerTag == session.hostTag else {
+            // Sent before a pause cancelled the consumer: back to the queue, unseen.
+            try session.consumer.nack(delivery.deliveryTag, requeue: true)
             return false
         }
         let message = IncomingMessage(
@@ -290,14 +340,20 @@ public final class AgentRuntime {
     private func report(_ result: ChangeResult, for delivery: Delivery, on session: Session) throws(AMQPError) {
         state.recordResult(result)
         saveState()
+        try publishResult(result, on: session, fallbackStream: delivery.routingKey.split(separator: ".").first.map(String.init))
+    }
+
+    /// Publishes a stored result with a confirm and marks it reported.
+    /// - Parameter fallbackStream: routes a result whose body was too broken to name its
+    ///   stream under the stream of the routing key it arrived with, so that whoever
+    ///   follows that stream sees the rejection.
+    private func publishResult(_ result: ChangeResult, on session: Session, fallbackStream: String?) throws(AMQPError) {
         let body: Data
         do { body = try MessageCoding.encode(result) } catch {
-            logger.error("cannot encode result", ["error": error])
-            return
+            // Cannot happen for results this agent builds; never ack on top of it.
+            throw AMQPError(.invalidUse, "cannot encode the result for event \(result.eventId?.uuidString ?? "-"): \(error)")
         }
-        // A body too broken to name its stream is routed under the stream of the routing
-        // key it arrived with, so that whoever follows that stream sees the rejection.
-        let stream = result.stream ?? delivery.routingKey.split(separator: ".").first.map(String.init) ?? "unknown"
+        let stream = result.stream ?? fallbackStream ?? "unknown"
         let key = Topology.resultKey(stream: Topology.isValidName(stream) ? stream : "unknown", host: config.hostID,
                                      outcome: result.outcome.rawValue)
         let sequence = try session.outgoing.publish(
@@ -308,9 +364,10 @@ public final class AgentRuntime {
         try session.outgoing.waitForConfirm(sequence, timeout: config.confirmTimeout)
         state.markReported(eventID: result.eventId, outcome: result.outcome)
         saveState()
-        let fields: KeyValuePairs<String, Any> = ["outcome": result.outcome, "event": result.eventId?.uuidString.lowercased() ?? "-",
-                  "stream": result.stream ?? "-", "version": result.version.map(String.init) ?? "-",
-                  "reason": result.reason, "ms": result.durationMs]
+        let fields: KeyValuePairs<String, Any> = [
+            "outcome": result.outcome, "event": result.eventId?.uuidString.lowercased() ?? "-",
+            "stream": result.stream ?? "-", "version": result.version.map(String.init) ?? "-",
+            "reason": result.reason, "ms": result.durationMs]
         logger.log(result.outcome == .failed || result.outcome == .timeout || result.outcome == .rejected ? .warning : .info,
                    "result", fields)
     }
@@ -384,7 +441,7 @@ public final class AgentRuntime {
         case .resume:
             state.paused = false
             saveState()
-            if session.hostTag == nil { session.hostTag = try session.consumer.consume(queue: topology.hostQueue) }
+            if session.hostTag == nil { session.hostTag = try session.consumer.consume(queue: session.hostQueue) }
             try publishPresence(.heartbeat, on: session)
         case .discover:
             try publishPresence(.discovery, on: session, replyTo: delivery.properties.replyTo,
@@ -393,6 +450,8 @@ public final class AgentRuntime {
     }
 
     private func saveState() {
+        // A dry run changes nothing on the host, its state included.
+        guard !dryRun else { return }
         do { try store.save(state) } catch {
             // Without its state the agent cannot promise at-least-once: stop hard and let
             // the supervisor restart it; unacked messages are redelivered.

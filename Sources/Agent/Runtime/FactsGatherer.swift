@@ -10,6 +10,8 @@ import Glibc
 public enum FactsGatherer {
     /// Largest facts command output read (facter prints a few hundred KB at most).
     static let outputLimit = 8 << 20
+    /// How long the facts command may run before it is killed.
+    static let timeout: Duration = .seconds(120)
 
     /// - Throws: `FactsError` naming the command and what went wrong.
     public static func gather(_ config: AgentConfig) throws(FactsError) -> Facts {
@@ -25,27 +27,40 @@ public enum FactsGatherer {
         let name = argv.joined(separator: " ")
         let child: ChildProcess
         do {
-            child = try ChildProcess.spawn(argv: argv, environment: CommandHandler.agentEnvironment().map { "\($0.key)=\($0.value)" }, workingDirectory: nil)
+            // Its standard error (warnings) must not mix into the JSON on standard output.
+            child = try ChildProcess.spawn(argv: argv, environment: CommandHandler.agentEnvironment().map { "\($0.key)=\($0.value)" },
+                                           workingDirectory: nil, discardErrors: true)
         } catch {
             throw FactsError(message: "facts command \(name): \(error)")
         }
-        // The command runs before the agent connects: blocking here is fine.
+        // The command runs before the agent connects: waiting here is fine, but not forever.
+        defer { close(child.output) }
+        let deadline = ContinuousClock.now + timeout
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
-        let flags = fcntl(child.output, F_GETFL)
-        _ = fcntl(child.output, F_SETFL, flags & ~O_NONBLOCK)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(child.output, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            output += buffer[..<count]
-            if output.count > outputLimit { break }
-        }
-        close(child.output)
-        var termination = child.reap()
+        var termination: ChildProcess.Termination?
         while termination == nil {
-            usleep(10_000)
+            let count = buffer.withUnsafeMutableBytes { read(child.output, $0.baseAddress, $0.count) }
+            if count > 0 {
+                output += buffer[..<count]
+                if output.count > outputLimit {
+                    child.signalGroup(SIGKILL)
+                    child.reapBlocking()
+                    throw FactsError(message: "facts command \(name) printed more than \(outputLimit) bytes")
+                }
+                continue
+            }
+            if ContinuousClock.now > deadline {
+                child.signalGroup(SIGKILL)
+                child.reapBlocking()
+                throw FactsError(message: "facts command \(name) did not finish within \(timeout)")
+            }
             termination = child.reap()
+            if termination == nil { usleep(10_000) }
+        }
+        // Whatever it wrote just before exiting.
+        while case let count = buffer.withUnsafeMutableBytes({ read(child.output, $0.baseAddress, $0.count) }), count > 0 {
+            output += buffer[..<count]
         }
         guard termination == .exited(0) else {
             throw FactsError(message: "facts command \(name) failed (\(termination!)): \(String(decoding: output.suffix(300), as: UTF8.self))")
