@@ -33,8 +33,10 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["CSodium"]),
         // Domain: messages, selector, signing, config, topology. No C.
         .target(name: "ChangeBus", dependencies: ["Crypto"]),
-        .target(name: "Publisher", dependencies: ["ChangeBus", "AMQP", "Crypto"]),
-        .target(name: "Agent", dependencies: ["ChangeBus", "AMQP", "Crypto", "CProcess"]),
+        // Child processes without a shell (posix_spawn, own process group): git, handlers, facts.
+        .target(name: "Subprocess", dependencies: ["CProcess"]),
+        .target(name: "Publisher", dependencies: ["ChangeBus", "AMQP", "Crypto", "Subprocess"]),
+        .target(name: "Agent", dependencies: ["ChangeBus", "AMQP", "Crypto", "Subprocess"]),
         .executableTarget(name: "changebus", dependencies: ["AMQP", "ChangeBus", "Publisher", "Agent"]),
         // Benchmark rows for bench/publish and bench/agent (built in release mode by those scripts).
         .executableTarget(name: "changebus-bench", dependencies: ["AMQP", "Agent", "ChangeBus", "Crypto", "Publisher"], path: "bench/swift"),

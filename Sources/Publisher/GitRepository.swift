@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Subprocess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -113,70 +114,48 @@ public struct GitRepository: Sendable {
 
     /// Runs `git -C directory ARGS`; returns the exit status and standard output.
     ///
-    /// Started with `posix_spawn`, no shell. Standard input comes from a temporary file
-    /// (or /dev/null) and standard error goes to one, so only standard output is a pipe:
-    /// a large output on one stream can never block git while this thread reads another.
-    /// (Foundation's `Process` would load ICU into the one executable, which is also the
-    /// long-running agent.)
+    /// No shell (`ChildProcess`). Standard input comes from a temporary file (or
+    /// /dev/null) and standard error goes to one, so only standard output is a pipe: a
+    /// large output on one stream can never block git while this thread reads another.
     /// - Throws: `PublishError` `.git` when git cannot start or exits with a status not in
     ///   `okStatuses`, quoting its standard error.
     func run(_ arguments: [String], input: Data? = nil, okStatuses: Set<Int32> = [0]) throws(PublishError) -> (status: Int32, output: [UInt8]) {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ChildProcess.currentEnvironment()
         for name in Self.repositoryVariables { environment[name] = nil }
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["LC_ALL"] = "C"
-        let argv = [git, "-C", directory] + arguments
         let errorFile = try Self.scratchFile(contents: nil)
         defer { close(errorFile) }
         let inputFile = try input.map { (data: Data) throws(PublishError) -> Int32 in try Self.scratchFile(contents: data) }
         defer { if let inputFile { close(inputFile) } }
-        var pipeEnds: [Int32] = [-1, -1]
-        guard pipe(&pipeEnds) == 0 else { throw PublishError(.git, "cannot create a pipe for git: \(String(cString: strerror(errno)))") }
-        let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
-        defer { close(readEnd) }
-        // Close-on-exec, so that no other child keeps the pipe open (dup2 clears the flag
-        // on the copies git gets).
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if let inputFile {
-            posix_spawn_file_actions_adddup2(&actions, inputFile, 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                argv: [git, "-C", directory] + arguments, environment: environment.map { "\($0.key)=\($0.value)" },
+                input: inputFile.map { .file($0) } ?? .null, errors: .file(errorFile))
+        } catch {
+            throw PublishError(.git, "cannot run \(git): \(error)")
         }
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
-        posix_spawn_file_actions_adddup2(&actions, errorFile, 2)
-        var pid: pid_t = 0
-        let spawnStatus = Self.withCStrings(argv) { argvPointers in
-            Self.withCStrings(environment.map { "\($0.key)=\($0.value)" }) { envPointers in
-                posix_spawn(&pid, git, &actions, nil, argvPointers, envPointers)
-            }
-        }
-        close(writeEnd)
-        guard spawnStatus == 0 else {
-            throw PublishError(.git, "cannot run \(git): \(String(cString: strerror(spawnStatus)))")
-        }
+        defer { close(child.output) }
+        // The pipe comes non-blocking (for the agent's polling); here we read to its end.
+        _ = fcntl(child.output, F_SETFL, fcntl(child.output, F_GETFL) & ~O_NONBLOCK)
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { read(child.output, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
             output += buffer[..<count]
         }
-        var waitStatus: Int32 = 0
-        while waitpid(pid, &waitStatus, 0) < 0 {
-            guard errno == EINTR else {
-                // SIGCHLD ignored by whoever started us: git's status is lost, and an
-                // empty output must not pass for an empty diff.
-                throw PublishError(.git, "cannot learn how git \(arguments.prefix(2).joined(separator: " ")) ended: \(String(cString: strerror(errno)))")
-            }
+        let status: Int32
+        switch child.reapBlocking() {
+        case .exited(let code): status = Int32(code)
+        case .signaled(let signal): status = 128 + signal
+        case .lost(let code):
+            // SIGCHLD ignored by whoever started us: git's status is lost, and an empty
+            // output must not pass for an empty diff.
+            throw PublishError(.git, "cannot learn how git \(arguments.prefix(2).joined(separator: " ")) ended: \(String(cString: strerror(code)))")
         }
-        // <sys/wait.h> macros are not visible to Swift: low 7 bits 0 = exited.
-        let status = (waitStatus & 0x7f) == 0 ? (waitStatus >> 8) & 0xff : 128 + (waitStatus & 0x7f)
         guard okStatuses.contains(status) else {
             let text = String(decoding: Self.readAll(errorFile), as: UTF8.self).trimmingWhitespace
             throw PublishError(.git, "git \(arguments.prefix(2).joined(separator: " ")) in \(directory) failed (exit \(status)): \(text.prefix(500))")
@@ -214,12 +193,6 @@ public struct GitRepository: Sendable {
             bytes += buffer[..<count]
         }
         return bytes
-    }
-
-    private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-        let pointers = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
-        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     static func findGit() -> String {

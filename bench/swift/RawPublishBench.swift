@@ -10,7 +10,26 @@ struct RawPublishBench {
     /// - Throws: `AMQPError` from the broker, or `BenchFailure` when any message was
     ///   nacked or returned (a benchmark that loses messages has no valid rate).
     func run() throws -> BenchResult {
-        let connection = try Connection.open(try BrokerURL(options.url), name: "changebus bench publish")
+        let body = Data(repeating: UInt8(ascii: "x"), count: options.size)
+        let properties = MessageProperties(persistent: true)
+        return try ConfirmedPublishRun(options: options, connectionName: "changebus bench publish", noun: "messages")
+            .run { _ in (body, properties) }
+    }
+}
+
+/// The timed loop both publish rows share: a fresh durable queue, confirms, `count`
+/// messages made by `message` (which is timed too), then every confirm.
+struct ConfirmedPublishRun {
+    let options: BenchOptions
+    let connectionName: String
+    /// What the failure message calls the messages ("events").
+    let noun: String
+
+    /// Declares and purges the queue, publishes, waits for every confirm, deletes the queue.
+    /// - Throws: `AMQPError` from the broker, or `BenchFailure` when any message was
+    ///   nacked or returned (a benchmark that loses messages has no valid rate).
+    func run(_ message: (Int) throws -> (Data, MessageProperties)) throws -> BenchResult {
+        let connection = try Connection.open(try BrokerURL(options.url), name: connectionName)
         defer { connection.close() }
         let channel = try connection.openChannel()
         try channel.declareQueue(options.queue, durable: true)
@@ -18,22 +37,19 @@ struct RawPublishBench {
         defer { _ = try? channel.deleteQueue(options.queue) }
         try channel.enableConfirms()
 
-        let body = Data(repeating: UInt8(ascii: "x"), count: options.size)
-        let properties = MessageProperties(persistent: true)
         let pipeline = ConfirmWindow(limit: options.window)
         var failures: [AMQPError] = []
-
         let start = ContinuousClock.now
-        for _ in 0..<options.count {
-            let sequence = try channel.publish(
-                exchange: "", routingKey: options.queue, body: body, properties: properties)
+        for index in 1...options.count {
+            let (body, properties) = try message(index)
+            let sequence = try channel.publish(exchange: "", routingKey: options.queue, body: body, properties: properties)
             if let failure = try pipeline.admit(sequence, on: channel) { failures.append(failure) }
         }
         failures += try channel.waitForConfirms(timeout: .seconds(60))
         let elapsed = ContinuousClock.now - start
 
         guard failures.isEmpty else {
-            throw BenchFailure("\(failures.count) of \(options.count) messages not confirmed; first: \(failures[0])")
+            throw BenchFailure("\(failures.count) of \(options.count) \(noun) not confirmed; first: \(failures[0])")
         }
         return BenchResult(count: options.count, elapsed: elapsed)
     }

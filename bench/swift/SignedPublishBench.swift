@@ -18,38 +18,18 @@ struct SignedPublishBench {
     func run() throws -> BenchResult {
         let signer = MessageSigner(key: SigningKey.generate())
         let template = try Self.template(bodySize: options.size)
-
-        let connection = try Connection.open(try BrokerURL(options.url), name: "changebus bench signed")
-        defer { connection.close() }
-        let channel = try connection.openChannel()
-        try channel.declareQueue(options.queue, durable: true)
-        try channel.purgeQueue(options.queue)
-        defer { _ = try? channel.deleteQueue(options.queue) }
-        try channel.enableConfirms()
-
-        let pipeline = ConfirmWindow(limit: options.window)
-        var failures: [AMQPError] = []
-        let start = ContinuousClock.now
-        for version in 1...options.count {
-            var event = template
-            event.id = UUID()
-            event.version = version
-            event.previousVersion = version > 1 ? version - 1 : nil
-            event.publishedAt = Date()
-            let message = try OutboxMessage(event: event, signer: signer)
-            // The default exchange and the bench queue stand in for changebus.changes and a
-            // host queue; a single component means no CC header to route.
-            let sequence = try channel.publish(
-                exchange: "", routingKey: options.queue, body: message.body!, properties: message.properties)
-            if let failure = try pipeline.admit(sequence, on: channel) { failures.append(failure) }
-        }
-        failures += try channel.waitForConfirms(timeout: .seconds(60))
-        let elapsed = ContinuousClock.now - start
-
-        guard failures.isEmpty else {
-            throw BenchFailure("\(failures.count) of \(options.count) events not confirmed; first: \(failures[0])")
-        }
-        return BenchResult(count: options.count, elapsed: elapsed)
+        // The default exchange and the bench queue stand in for changebus.changes and a
+        // host queue; a single component means no CC header to route.
+        return try ConfirmedPublishRun(options: options, connectionName: "changebus bench signed", noun: "events")
+            .run { version in
+                var event = template
+                event.id = UUID()
+                event.version = version
+                event.previousVersion = version > 1 ? version - 1 : nil
+                event.publishedAt = Date()
+                let message = try OutboxMessage(event: event, signer: signer)
+                return (message.body!, message.properties)
+            }
     }
 
     /// An event with realistic fields whose encoded body is about `bodySize` bytes (never

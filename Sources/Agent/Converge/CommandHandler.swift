@@ -1,3 +1,4 @@
+import Subprocess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,7 +64,7 @@ public struct CommandHandler: ConvergenceHandler {
             }
         }
         let pathsFile = try Self.writeChangedPaths(request.changedPaths)
-        var variables = Self.agentEnvironment()
+        var variables = ChildProcess.currentEnvironment()
         variables.merge(environment) { $1 }
         variables.merge([
             "CHANGEBUS_STREAM": request.stream,
@@ -81,24 +82,10 @@ public struct CommandHandler: ConvergenceHandler {
                                            workingDirectory: workingDirectory)
         } catch {
             unlink(pathsFile)
-            throw error
+            throw ConvergeError(.spawnFailed, subject: error.command, systemError: error.systemError, error.message)
         }
         return CommandRun(child: child, command: program, timeout: timeout, grace: grace, exitCodes: exitCodes,
                           outputLimit: Self.outputTailLimit, changedPathsFile: pathsFile)
-    }
-
-    /// The agent's environment as it is now.
-    static func agentEnvironment() -> [String: String] {
-        var variables: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.firstIndex(of: "=") {
-                variables[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            entry += 1
-        }
-        return variables
     }
 
     /// Writes one path per line to a new private file in `$TMPDIR` (default /tmp).

@@ -1,3 +1,4 @@
+import Subprocess
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 import ChangeBus
+import Subprocess
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -28,8 +29,8 @@ public enum FactsGatherer {
         let child: ChildProcess
         do {
             // Its standard error (warnings) must not mix into the JSON on standard output.
-            child = try ChildProcess.spawn(argv: argv, environment: CommandHandler.agentEnvironment().map { "\($0.key)=\($0.value)" },
-                                           workingDirectory: nil, discardErrors: true)
+            child = try ChildProcess.spawn(argv: argv, environment: ChildProcess.currentEnvironment().map { "\($0.key)=\($0.value)" },
+                                           errors: .null)
         } catch {
             throw FactsError(message: "facts command \(name): \(error)")
         }
